@@ -31,6 +31,7 @@ class Registration:
     parent: str | None
     custom: bool
     inputs: dict[str, Any]
+    id: str = ""
 
 
 def _short_hash(text: str, n: int = 8) -> str:
@@ -180,7 +181,7 @@ class RecordingMonitor(MockMonitor):
             self.registrations.append(Registration(
                 urn=response.urn, type=request.type, name=request.name,
                 parent=request.parent or None, custom=bool(request.custom),
-                inputs=redact(inputs)))
+                inputs=redact(inputs), id=response.id))
         return response
 
 

@@ -1,0 +1,110 @@
+"""A real HTTP server speaking the Anthropic Messages API shape, on 127.0.0.1.
+
+The Anthropic SDK is pointed at it with ``base_url``/``ANTHROPIC_BASE_URL``. It answers
+from the numbered passages it is sent, so tests can see the prompt was grounded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+_FIRST_PASSAGE = re.compile(r"\[1\] \([^)]*\)\n([^\n]+)")
+
+
+class FakeAnthropic:
+    """``mode``: "ok", "error" (HTTP 500) or "hang" (sleeps ``hang_seconds``)."""
+
+    def __init__(self, api_key: str, delay: float = 0.0) -> None:
+        self.api_key = api_key
+        self.delay = delay
+        self.mode = "ok"
+        self.hang_seconds = 5.0
+        self.calls = 0
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> FakeAnthropic:
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _record(self, body: dict[str, Any]) -> None:
+        with self._lock:
+            self.calls += 1
+            self.requests.append(body)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def _send(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.send_header("request-id", "req_fake")
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", "0"))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                if self.path.rstrip("/") != "/v1/messages":
+                    self._send(404, {"type": "error", "error": {"type": "not_found_error",
+                                                                "message": self.path}})
+                    return
+                if self.headers.get("x-api-key") != fake.api_key:
+                    self._send(401, {"type": "error", "error": {
+                        "type": "authentication_error", "message": "invalid x-api-key"}})
+                    return
+                fake._record(body)
+                if fake.mode == "hang":
+                    time.sleep(fake.hang_seconds)
+                if fake.mode == "error":
+                    self._send(500, {"type": "error", "error": {"type": "api_error",
+                                                                "message": "boom"}})
+                    return
+                if fake.delay:
+                    time.sleep(fake.delay)
+                prompt = body["messages"][-1]["content"]
+                match = _FIRST_PASSAGE.search(prompt)
+                first = match.group(1) if match else "no passages"
+                text = f"From the knowledge base: {first[:200]} [1]"
+                self._send(200, {
+                    "id": f"msg_{uuid.uuid4().hex}",
+                    "type": "message",
+                    "role": "assistant",
+                    "model": body.get("model"),
+                    "content": [{"type": "text", "text": text}],
+                    "stop_reason": "end_turn",
+                    "stop_sequence": None,
+                    "usage": {"input_tokens": len(prompt) // 4, "output_tokens": len(text) // 4},
+                })
+
+        return Handler
