@@ -21,11 +21,11 @@ from pytest_redis import factories
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fake_anthropic import FakeAnthropic  # noqa: E402
+from fake_anthropic import FakeAnthropic
 
-from app.api import create_app  # noqa: E402
-from app.embeddings.hashing import HashingEmbedder  # noqa: E402
-from app.settings import Settings  # noqa: E402
+from app.api import create_app
+from app.embeddings.hashing import HashingEmbedder
+from app.settings import Settings
 
 REDIS_PASSWORD = "redis-test-password-7d1f"
 redis_proc = factories.redis_proc(port=None)

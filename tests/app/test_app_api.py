@@ -170,8 +170,12 @@ def test_api_keys_guard_everything_but_health_ready_metrics(
         ("POST", "/ingest", {"documents": [{"id": "a", "text": "b"}]}),
         ("GET", "/integrations/health", None),
     ]:
-        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "key-one-aaaaaaaa"},
-                        {"Authorization": "Basic key-one-aaaaaaaa"}):
+        for headers in (
+            {},
+            {"Authorization": "Bearer wrong"},
+            {"Authorization": "key-one-aaaaaaaa"},
+            {"Authorization": "Basic key-one-aaaaaaaa"},
+        ):
             response = client.request(method, path, json=payload, headers=headers)
             assert response.status_code == 401, (path, headers)
             assert response.json()["detail"] == "missing or invalid API key"
@@ -189,8 +193,9 @@ def test_rate_limit_per_user_with_retry_after(
 ) -> None:
     client = make_client(rate_limit_per_minute=3)
     client.post("/ingest", json={"documents": docs})
+    ask = {"message": "refund?", "user_id": "alice"}
     for _ in range(3):
-        assert client.post("/chat", json={"message": "refund?", "user_id": "alice"}).status_code == 200
+        assert client.post("/chat", json=ask).status_code == 200
     refused = client.post("/chat", json={"message": "refund?", "user_id": "alice"})
     assert refused.status_code == 429
     assert 1 <= int(refused.headers["retry-after"]) <= 60
@@ -242,7 +247,10 @@ def test_metrics_count_requests_by_route_and_status(client: TestClient) -> None:
     text = client.get("/metrics").text
     assert 'agent_http_requests_total{method="POST",route="/search",status="200"} 1.0' in text
     assert 'agent_http_requests_total{method="POST",route="/search",status="422"} 1.0' in text
-    assert 'agent_http_request_duration_seconds_count{method="GET",route="/health",status="200"}' in text
+    assert (
+        'agent_http_request_duration_seconds_count{method="GET",route="/health",status="200"}'
+        in text
+    )
     assert "agent_llm_request_duration_seconds" in text
     assert 'agent_backend_errors_total{backend="vector_store"} 0.0' in text
 
@@ -260,7 +268,8 @@ def test_health_ready_and_integrations_on_embedded_defaults(client: TestClient) 
 def test_request_id_is_returned_and_honoured(client: TestClient) -> None:
     generated = client.get("/health").headers["x-request-id"]
     assert len(generated) == 32
-    assert client.get("/health", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"] == "abc-123"
+    echoed = client.get("/health", headers={"X-Request-ID": "abc-123"})
+    assert echoed.headers["x-request-id"] == "abc-123"
     bad = client.get("/health", headers={"X-Request-ID": "bad id\twith spaces"})
     assert bad.headers["x-request-id"] != "bad id\twith spaces"
 
