@@ -196,6 +196,8 @@ def redact(value: Any) -> Any:
         return {k: redact(v) for k, v in value.items() if not k.startswith("__")}
     if isinstance(value, list):
         return [redact(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # protobuf carries every number as a double
     if isinstance(value, pulumi.Resource):
         return f"<resource {type(value).__name__}>"
     if isinstance(value, pulumi.Asset | pulumi.Archive):
