@@ -8,6 +8,10 @@ import pulumi
 
 from infra.settings import StackSettings, load_settings
 
+# The AgentStack contract (DESIGN): every cloud exports exactly these keys.
+OUTPUT_KEYS = ("url", "healthUrl", "cloud", "environment", "region", "vectorStore", "cache",
+               "secrets", "backupBucket", "costEstimate")
+
 
 def build(settings: StackSettings) -> dict[str, Any]:
     """Declares the cloud's AgentStack and returns the stack outputs (the DESIGN contract)."""

@@ -62,7 +62,9 @@ def run_program(settings: StackSettings) -> tuple[RecordingMonitor, dict[str, An
         return pulumi.Output.all(*kept)
 
     declare()
-    return monitor, outputs
+    order = list(program.OUTPUT_KEYS)
+    return monitor, dict(sorted(outputs.items(), key=lambda kv: order.index(kv[0])
+                                if kv[0] in order else len(order)))
 
 
 def build_plan(cloud: str, env: str, overrides: Mapping[str, str] | None = None,
@@ -77,7 +79,7 @@ def build_plan(cloud: str, env: str, overrides: Mapping[str, str] | None = None,
         "resources": [
             {"urn": r.urn, "type": r.type, "name": r.name, "parent": r.parent,
              "inputs": r.inputs}
-            for r in monitor.registrations
+            for r in sorted(monitor.registrations, key=lambda r: r.urn)
         ],
         "outputs": outputs,
         "policy": {"violations": []},

@@ -67,7 +67,7 @@ def render_text(plan: dict[str, Any]) -> str:
              f"{len(resources)} resources"]
 
     def walk(parent: str | None, depth: int) -> None:
-        for r in children.get(parent, []):
+        for r in sorted(children.get(parent, []), key=lambda r: (r["type"], r["name"])):
             lines.append("  " * depth + "+ " + _describe(r))
             walk(r["urn"], depth + 1)
 

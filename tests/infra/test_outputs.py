@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from infra.program import OUTPUT_KEYS
 from infra.settings import PROJECT
 
 from .conftest import Plan
@@ -14,7 +15,7 @@ PARTS = {"Network", "LoadBalancer", "AppService", "VectorStore", "Cache", "Secre
 
 def test_outputs_follow_the_contract(plan: Plan) -> None:
     out = plan.outputs
-    assert set(out) == CONTRACT
+    assert set(out) == CONTRACT and list(out) == list(OUTPUT_KEYS)
     assert out["url"].startswith("https://") and out["healthUrl"] == out["url"] + "/health"
     assert (out["cloud"], out["environment"], out["region"]) == (
         "aws", plan.settings.environment, plan.settings.region)
