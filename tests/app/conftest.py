@@ -45,11 +45,15 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    count = 0
+
     def build(**overrides: Any) -> Settings:
+        nonlocal count
+        count += 1  # every app gets its own local store files
         values: dict[str, Any] = {
             "embedder": "hashing",
-            "qdrant_path": str(tmp_path / "qdrant"),
-            "chroma_path": str(tmp_path / "chroma"),
+            "qdrant_path": str(tmp_path / f"qdrant-{count}"),
+            "chroma_path": str(tmp_path / f"chroma-{count}"),
             "seed_knowledge": False,
         }
         values.update(overrides)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 import uuid
@@ -27,6 +28,7 @@ class FakeAnthropic:
         self.hang_seconds = 5.0
         self.calls = 0
         self.requests: list[dict[str, Any]] = []
+        self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -46,8 +48,17 @@ class FakeAnthropic:
         return self
 
     def stop(self) -> None:
+        """Stop like a killed process: refuse new connections and drop open ones."""
         self._server.shutdown()
         self._server.server_close()
+        with self._lock:
+            open_connections = list(self._connections)
+        for connection in open_connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            connection.close()
 
     def _record(self, body: dict[str, Any]) -> None:
         with self._lock:
@@ -59,6 +70,19 @@ class FakeAnthropic:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with fake._lock:
+                    fake._connections.add(self.connection)
+
+            def finish(self) -> None:
+                with fake._lock:
+                    fake._connections.discard(self.connection)
+                try:
+                    super().finish()
+                except OSError:
+                    pass
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -79,7 +103,9 @@ class FakeAnthropic:
                     self._send(404, {"type": "error", "error": {"type": "not_found_error",
                                                                 "message": self.path}})
                     return
-                if self.headers.get("x-api-key") != fake.api_key:
+                # The SDK sends the key as x-api-key or, in newer versions, as a bearer token.
+                bearer = self.headers.get("authorization", "").removeprefix("Bearer ")
+                if fake.api_key not in (self.headers.get("x-api-key"), bearer):
                     self._send(401, {"type": "error", "error": {
                         "type": "authentication_error", "message": "invalid x-api-key"}})
                     return
