@@ -69,14 +69,15 @@ class Bucket:
 
     def companions(self, types: tuple[str, ...]) -> Companions:
         """The resources of `types` that configure this bucket."""
+        prefixes: tuple[str, ...] = ()
         if self.cloud == "azure-native":
             prop, keys = "accountName", ("accountName",)
         elif self.cloud == "gcp":
             prop, keys = "bucket", ("name",)
         else:
-            prop, keys = "bucket", ("bucket",)
+            prop, keys, prefixes = "bucket", ("bucket",), ("bucketPrefix",)
         candidates = [r for r in self.stack if r.type in types]
-        found = related(self.resource, candidates, prop, *keys)
+        found = related(self.resource, candidates, prop, keys, prefixes)
         return Companions(found.found, found.undecided)
 
 

@@ -218,7 +218,7 @@ def validate_gcp_proxy_ssl(args: StackValidationArgs, report_violation: ReportVi
 def related_targets(source: StackResource, prop: str,
                     targets: list[StackResource]) -> list[StackResource]:
     """The targets `source.prop` points at (by dependency, id, name or self link)."""
-    return [t for t in targets if related(t, [source], prop, "name").found]
+    return [t for t in targets if related(t, [source], prop, ("name",)).found]
 
 
 def _url_map_problem(url_map: StackResource) -> str | None:

@@ -223,11 +223,12 @@ def stack_resources(args: StackValidationArgs, types: Collection[str]) -> list[S
 
 
 def reference(source: StackResource, prop: str, target: StackResource,
-              *name_keys: str) -> bool | None:
+              name_keys: Sequence[str] = (), prefix_keys: Sequence[str] = ()) -> bool | None:
     """Whether `source.prop` points at `target`: True, False, or None when it can't be told.
 
     A property dependency recorded by the engine is proof; otherwise the input is compared
-    with the target's names (an id, a name or a path ending in the name all match).
+    with the target's names (an id, a name or a path ending in the name all match) and with
+    the prefixes it is named from (S3 ``bucketPrefix``: the real name starts with it).
     """
     if target.urn in source.property_urns.get(prop, frozenset()):
         return True
@@ -237,7 +238,11 @@ def reference(source: StackResource, prop: str, target: StackResource,
     if not isinstance(value, str) or not value:
         return False
     names = target.names(*name_keys)
-    return value in names or last_segment(value) in names
+    if value in names or last_segment(value) in names:
+        return True
+    prefixes = target.names(*prefix_keys) - {target.name} if prefix_keys else frozenset()
+    return any(value.startswith(prefix) or last_segment(value).startswith(prefix)
+               for prefix in prefixes)
 
 
 @dataclass(frozen=True)
@@ -249,11 +254,12 @@ class Related:
 
 
 def related(target: StackResource, candidates: Iterable[StackResource], prop: str,
-            *name_keys: str) -> Related:
+            name_keys: Sequence[str] = (), prefix_keys: Sequence[str] = ()) -> Related:
+    """The candidates whose `prop` points at `target` (see :func:`reference`)."""
     found: list[StackResource] = []
     undecided = False
     for candidate in candidates:
-        match = reference(candidate, prop, target, *name_keys)
+        match = reference(candidate, prop, target, name_keys, prefix_keys)
         if match is None:
             undecided = True
         elif match:
