@@ -9,7 +9,7 @@ import pulumi
 # project is not installed into the virtualenv.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from infra.program import run  # noqa: E402
+from infra.program import run
 
 for key, value in run().items():
     pulumi.export(key, value)

@@ -39,35 +39,32 @@ def assume_role_policy(principal: Mapping[str, str]) -> str:
 
 def container_definitions(image: pulumi.Input[str], environment: Mapping[str, pulumi.Input[str]],
                           secrets: Sequence[SecretRef], log_group: pulumi.Input[str],
-                          region: str, stream_prefix: str, command: Sequence[str] | None = None,
+                          region: str, stream_prefix: str,
+                          command: pulumi.Input[Sequence[str]] | None = None,
                           port: int | None = APP_PORT) -> pulumi.Output[str]:
     """The JSON of one container: env by value, secrets by ARN reference only."""
-    env_items = sorted(environment.items())
 
-    def render(args: list[Any]) -> str:
-        image_ref, group, *rest = args
-        env_values = rest[:len(env_items)]
-        arns = rest[len(env_items):]
+    def render(args: dict[str, Any]) -> str:
         container: dict[str, Any] = {
-            "name": CONTAINER, "image": image_ref, "essential": True,
-            "environment": [{"name": k, "value": v}
-                            for (k, _), v in zip(env_items, env_values, strict=True)],
+            "name": CONTAINER, "image": args["image"], "essential": True,
+            "environment": [{"name": k, "value": v} for k, v in sorted(args["env"].items())],
             "secrets": [{"name": ref.env, "valueFrom": arn}
-                        for ref, arn in zip(secrets, arns, strict=True)],
+                        for ref, arn in zip(secrets, args["arns"], strict=True)],
             "logConfiguration": {"logDriver": "awslogs", "options": {
-                "awslogs-group": group, "awslogs-region": region,
+                "awslogs-group": args["group"], "awslogs-region": region,
                 "awslogs-stream-prefix": stream_prefix}},
             "linuxParameters": {"initProcessEnabled": True},
             "stopTimeout": 30,
         }
         if port is not None:
             container["portMappings"] = [{"containerPort": port, "protocol": "tcp"}]
-        if command is not None:
-            container["command"] = list(command)
+        if args["command"] is not None:
+            container["command"] = list(args["command"])
         return json.dumps([container])
 
-    return pulumi.Output.all(image, log_group, *[v for _, v in env_items],
-                             *[ref.arn for ref in secrets]).apply(render)
+    return pulumi.Output.all(
+        image=image, group=log_group, command=command, env=dict(environment),
+        arns=[ref.arn for ref in secrets]).apply(render)
 
 
 class AppService(AwsPart):
@@ -188,18 +185,19 @@ class AppService(AwsPart):
                                              self.service.name),
             min_capacity=settings.app_min_count, max_capacity=settings.app_max_count,
             opts=self.child)
-        scaling = {"resource_id": target.resource_id,
-                   "scalable_dimension": target.scalable_dimension,
-                   "service_namespace": target.service_namespace}
         aws.appautoscaling.Policy(
-            f"{name}-cpu", policy_type="TargetTrackingScaling", **scaling,
+            f"{name}-cpu", policy_type="TargetTrackingScaling", resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension,
+            service_namespace=target.service_namespace,
             target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
                 target_value=CPU_TARGET_PERCENT, scale_in_cooldown=300, scale_out_cooldown=60,
                 predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
                     predefined_metric_type="ECSServiceAverageCPUUtilization")),
             opts=self.child)
         aws.appautoscaling.Policy(
-            f"{name}-requests", policy_type="TargetTrackingScaling", **scaling,
+            f"{name}-requests", policy_type="TargetTrackingScaling",
+            resource_id=target.resource_id, scalable_dimension=target.scalable_dimension,
+            service_namespace=target.service_namespace,
             target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
                 target_value=REQUESTS_PER_TARGET, scale_in_cooldown=300, scale_out_cooldown=60,
                 predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(

@@ -132,10 +132,11 @@ class Backups(AwsPart):
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
                 operating_system_family="LINUX", cpu_architecture="X86_64"),
             execution_role_arn=app.execution_role.arn, task_role_arn=task_role.arn,
-            container_definitions=self.uri.apply(lambda uri: container_definitions(
+            container_definitions=container_definitions(
                 app.image_ref, app.environment, app.secrets, log_group, settings.region,
-                stream_prefix="backup", command=["python", "-m", "app.jobs", "backup", "--to", uri],
-                port=None)),
+                stream_prefix="backup", port=None,
+                command=self.uri.apply(
+                    lambda uri: ["python", "-m", "app.jobs", "backup", "--to", uri])),
             tags=settings.tags, opts=self.child)
 
         scheduler_role = aws.iam.Role(

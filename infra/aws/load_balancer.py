@@ -85,7 +85,7 @@ class LoadBalancer(AwsPart):
                 allowed_uses=["key_encipherment", "digital_signature", "server_auth"],
                 opts=self.child)
             imported = aws.acm.Certificate(
-                f"{name}-self-signed", private_key=pulumi.Output.secret(key.private_key_pem),
+                f"{name}-self-signed", private_key=key.private_key_pem,
                 certificate_body=cert.cert_pem, tags=settings.tags, opts=self.child)
             return imported.arn, self.alb.dns_name
 
@@ -93,17 +93,16 @@ class LoadBalancer(AwsPart):
         zone = aws.route53.get_zone_output(
             name=settings.hosted_zone or domain.split(".", 1)[1], private_zone=False,
             opts=self.invoke)
-        cert = aws.acm.Certificate(f"{name}-cert", domain_name=domain, validation_method="DNS",
-                                   key_algorithm="EC_prime256v1", tags=settings.tags,
-                                   opts=pulumi.ResourceOptions(parent=self,
-                                                               delete_before_replace=False))
-        option = cert.domain_validation_options[0]
+        requested = aws.acm.Certificate(
+            f"{name}-cert", domain_name=domain, validation_method="DNS",
+            key_algorithm="EC_prime256v1", tags=settings.tags, opts=self.child)
+        option = requested.domain_validation_options[0]
         record = aws.route53.Record(
             f"{name}-cert-validation", zone_id=zone.zone_id, name=option.resource_record_name,
             type=option.resource_record_type, records=[option.resource_record_value], ttl=300,
             allow_overwrite=True, opts=self.child)
         validation = aws.acm.CertificateValidation(
-            f"{name}-cert", certificate_arn=cert.arn, validation_record_fqdns=[record.fqdn],
+            f"{name}-cert", certificate_arn=requested.arn, validation_record_fqdns=[record.fqdn],
             opts=self.child)
         aws.route53.Record(
             f"{name}-alias", zone_id=zone.zone_id, name=domain, type="A",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 
@@ -73,7 +75,7 @@ class Monitoring(AwsPart):
                                "alarms": [a.name for a in self.alarms]})
 
     def _alarm(self, key: str, description: str, threshold: float,
-               evaluation_periods: int = 2, **metric: object) -> None:
+               evaluation_periods: int = 2, **metric: Any) -> None:
         queries = metric.get("metric_queries")
         self.alarm_metrics += (sum(1 for q in queries if q.metric is not None)
                                if isinstance(queries, list) else 1)
@@ -85,7 +87,7 @@ class Monitoring(AwsPart):
             period=None if "metric_queries" in metric else PERIOD,
             treat_missing_data="notBreaching", alarm_actions=[self.topic.arn],
             ok_actions=[self.topic.arn], tags=self.settings.tags, opts=self.child,
-            **metric))  # type: ignore[arg-type]
+            **metric))
 
 
 def _query(query_id: str, metric_name: str, namespace: str,

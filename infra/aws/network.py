@@ -50,7 +50,7 @@ class Network(AwsPart):
         nat_ids: list[pulumi.Output[str]] = []
         nat_count = settings.az_count if settings.nat_gateways == "per-az" else 1
         for i in range(settings.az_count):
-            az = az_names.apply(lambda names, i=i: names[i])
+            az = az_names[i]
             public = aws.ec2.Subnet(
                 f"{name}-public-{i}", vpc_id=self.vpc.id, cidr_block=str(subnets[i]),
                 availability_zone=az, map_public_ip_on_launch=False,

@@ -6,9 +6,10 @@ their inputs, secrets as "[secret]"), the stack outputs, the policy results and 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 import yaml
@@ -48,18 +49,20 @@ def run_program(settings: StackSettings) -> tuple[RecordingMonitor, dict[str, An
                              preview=False, monitor=monitor)
     outputs: dict[str, Any] = {}
 
-    def keep(key: str, resolved: list[Any]) -> None:
-        value, is_secret = resolved
-        outputs[key] = SECRET_MARK if is_secret else redact(value)
+    def keep(key: str, value: Any) -> pulumi.Output[None]:
+        out = pulumi.Output.from_input(value)
+        # Output.from_input accepts any awaitable; its type hints do not say so.
+        secret: pulumi.Output[bool] = pulumi.Output.from_input(
+            cast(Any, asyncio.ensure_future(out.is_secret())))
+
+        def store(resolved: list[Any]) -> None:
+            outputs[key] = SECRET_MARK if resolved[1] else redact(resolved[0])
+
+        return pulumi.Output.all(out, secret).apply(store)
 
     @pulumi.runtime.test
     def declare() -> pulumi.Output[Any]:
-        kept = []
-        for key, value in program.build(settings).items():
-            out = pulumi.Output.from_input(value)
-            kept.append(pulumi.Output.all(out, pulumi.Output.from_input(out.is_secret()))
-                        .apply(lambda resolved, key=key: keep(key, resolved)))
-        return pulumi.Output.all(*kept)
+        return pulumi.Output.all(*[keep(k, v) for k, v in program.build(settings).items()])
 
     declare()
     order = list(program.OUTPUT_KEYS)

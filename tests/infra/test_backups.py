@@ -78,11 +78,11 @@ def test_backup_task_may_write_only_its_prefix(plan: Plan) -> None:
     bucket_arn = f"arn:aws:s3:::{plan.outputs['backupBucket']}"
     writes = [s for s in doc["Statement"] if "s3:PutObject" in s["Action"]]
     assert writes[0]["Resource"] == [f"{bucket_arn}/{BACKUP_PREFIX}/*"]
-    assert all("*" != r for s in doc["Statement"] for r in s["Resource"])
+    assert all(r != "*" for s in doc["Statement"] for r in s["Resource"])
 
 
 def test_scheduler_may_run_only_the_backup_task(plan: Plan) -> None:
     doc = policy_document(plan.one("aws:iam/rolePolicy:RolePolicy", "run-task"))
-    run = [s for s in doc["Statement"] if s["Action"] == ["ecs:RunTask"]][0]
+    run = next(s for s in doc["Statement"] if s["Action"] == ["ecs:RunTask"])
     family = plan.one("aws:ecs/taskDefinition:TaskDefinition", "backups-task").inputs["family"]
     assert run["Resource"] == [f"arn:aws:ecs:us-east-1:123456789012:task-definition/{family}:*"]
