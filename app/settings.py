@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     )
 
     vector_store: Literal["qdrant", "chroma"] = "qdrant"
-    collection: str = Field(default="knowledge", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    collection: str = Field(
+        default="knowledge", pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,62}[A-Za-z0-9]$"
+    )
     qdrant_url: str | None = None
     qdrant_api_key: SecretStr | None = None
     qdrant_path: str = ".agent-data/qdrant"

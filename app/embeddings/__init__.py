@@ -10,6 +10,15 @@ if TYPE_CHECKING:
     from app.settings import Settings
 
 
+def embedder_spec(settings: Settings) -> tuple[str, int]:
+    """Name and dimensions of the configured embedder, without loading a model."""
+    if settings.embedder == "hashing":
+        return f"hashing-{settings.hashing_dimensions}", settings.hashing_dimensions
+    from app.embeddings.minilm import MiniLMEmbedder
+
+    return MiniLMEmbedder.name, MiniLMEmbedder.dimensions
+
+
 def build_embedder(settings: Settings) -> Embedder:
     """The embedder named by ``AGENT_EMBEDDER``."""
     if settings.embedder == "hashing":
@@ -21,4 +30,4 @@ def build_embedder(settings: Settings) -> Embedder:
     return MiniLMEmbedder.load()
 
 
-__all__ = ["Embedder", "build_embedder"]
+__all__ = ["Embedder", "build_embedder", "embedder_spec"]

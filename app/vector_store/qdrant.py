@@ -92,7 +92,9 @@ class QdrantStore:
             )
             timeout = int(max(1, settings.vector_store_timeout_seconds))
             return cls(
-                lambda: QdrantClient(url=url, api_key=api_key, timeout=timeout),
+                lambda: QdrantClient(
+                    url=url, api_key=api_key, timeout=timeout, check_compatibility=False
+                ),
                 settings.collection,
                 dimensions,
                 local=False,

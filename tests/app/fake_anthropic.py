@@ -6,6 +6,7 @@ from the numbered passages it is sent, so tests can see the prompt was grounded.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -54,10 +55,8 @@ class FakeAnthropic:
         with self._lock:
             open_connections = list(self._connections)
         for connection in open_connections:
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             connection.close()
 
     def _record(self, body: dict[str, Any]) -> None:
@@ -79,10 +78,8 @@ class FakeAnthropic:
             def finish(self) -> None:
                 with fake._lock:
                     fake._connections.discard(self.connection)
-                try:
+                with contextlib.suppress(OSError):
                     super().finish()
-                except OSError:
-                    pass
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

@@ -1,0 +1,1 @@
+"""Scheduled jobs: ingest, backup and restore (``python -m app.jobs``)."""
