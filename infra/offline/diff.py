@@ -121,7 +121,7 @@ def check_plan(doc: Any, name: str) -> dict[str, Any]:
     if problems:
         raise PlanInputError(f"{name}: not an `agent-stack plan --json` object: "
                              + "; ".join(problems[:3]))
-    return doc  # type: ignore[no-any-return]
+    return doc
 
 
 def urn_key(urn: str) -> str:
@@ -145,6 +145,14 @@ def _as_json(value: Any) -> Any:
     return value
 
 
+def _named(value: Any) -> bool:
+    """A list of objects with unique string `name`s (env vars, secrets, tags lists)."""
+    if not isinstance(value, list) or not value:
+        return False
+    names = [item.get("name") if isinstance(item, dict) else None for item in value]
+    return all(isinstance(n, str) for n in names) and len(set(names)) == len(names)
+
+
 def changed_paths(before: Any, after: Any, path: str = "") -> Iterator[InputChange]:
     """Every leaf path whose value differs, as `a.b[2].c`."""
     before, after = _as_json(before), _as_json(after)
@@ -152,13 +160,18 @@ def changed_paths(before: Any, after: Any, path: str = "") -> Iterator[InputChan
         for key in sorted(set(before) | set(after)):
             sub = f"{path}.{key}" if path else str(key)
             yield from changed_paths(before.get(key, MISSING), after.get(key, MISSING), sub)
+    elif _named(before) and _named(after):
+        old = {item["name"]: item for item in before}
+        new = {item["name"]: item for item in after}
+        for key in [*old, *(k for k in new if k not in old)]:
+            yield from changed_paths(old.get(key, MISSING), new.get(key, MISSING),
+                                     f"{path}[name={key}]")
     elif isinstance(before, list) and isinstance(after, list):
         for i in range(max(len(before), len(after))):
             yield from changed_paths(before[i] if i < len(before) else MISSING,
                                      after[i] if i < len(after) else MISSING, f"{path}[{i}]")
-    elif before != after or type(before) is not type(after):
-        if isinstance(before, bool) or isinstance(after, bool) or before != after:
-            yield InputChange(path or "(value)", before, after)
+    elif before != after or isinstance(before, bool) != isinstance(after, bool):
+        yield InputChange(path or "(value)", before, after)
 
 
 def _cost_lines(cost: dict[str, Any] | None) -> dict[tuple[str, str], dict[str, Any]]:
