@@ -45,17 +45,22 @@ class AgentStack(AwsPart):
             f"{name}-vector", settings, self.network,
             api_key_secret_arn=self.secrets.arns["vector-store-key"],
             log_group_name=self.logs.names["vector-store"], opts=child)
-        environment: dict[str, pulumi.Input[str]] = {
+        # The app's settings contract (app/settings.py): non-secret values by value here,
+        # secrets by reference from Secrets.for_app().
+        vector_env: dict[str, pulumi.Input[str]] = {
             "AGENT_VECTOR_STORE": engine.name,
             engine.app_url_env: self.vector_store.endpoint,
             "AGENT_COLLECTION": self.vector_store.collection,
-            "AGENT_REDIS_URL": self.cache.url,
             "AGENT_LOG_LEVEL": "INFO",
         }
         self.app = AppService(f"{name}-app", settings, self.network, self.load_balancer,
-                              environment=environment, secrets=self.secrets.for_app(),
+                              environment={**vector_env, "AGENT_REDIS_URL": self.cache.url},
+                              secrets=self.secrets.for_app(),
                               log_group=self.logs.names["app"], opts=child)
+        # The backup job talks to the vector store only, so it gets only its key.
         self.backups = Backups(f"{name}-backups", settings, self.network, self.app,
+                               environment=vector_env,
+                               secrets=[self.secrets.refs["vector-store-key"]],
                                log_group=self.logs.names["backup"], opts=child)
         self.monitoring = Monitoring(f"{name}-monitoring", settings, self.load_balancer,
                                      self.app, self.cache, opts=child)

@@ -74,8 +74,6 @@ class AppService(AwsPart):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(name, settings, opts)
         tags = settings.tags
-        self.environment = dict(environment)
-        self.secrets = list(secrets)
 
         self.repository = aws.ecr.Repository(
             f"{name}-repo", name=f"{settings.project}/{settings.environment}",
@@ -127,7 +125,7 @@ class AppService(AwsPart):
             opts=self.child)
         aws.iam.RolePolicy(
             f"{name}-read-secrets", role=self.execution_role.id,
-            policy=pulumi.Output.all(*[ref.arn for ref in self.secrets]).apply(
+            policy=pulumi.Output.all(*[ref.arn for ref in secrets]).apply(
                 lambda arns: json.dumps({"Version": "2012-10-17", "Statement": [{
                     "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
                     "Resource": sorted(arns)}]})),
@@ -144,7 +142,7 @@ class AppService(AwsPart):
                 operating_system_family="LINUX", cpu_architecture="X86_64"),
             execution_role_arn=self.execution_role.arn, task_role_arn=self.task_role.arn,
             container_definitions=container_definitions(
-                self.image_ref, self.environment, self.secrets, log_group, settings.region,
+                self.image_ref, environment, secrets, log_group, settings.region,
                 stream_prefix="app"),
             tags=tags, opts=self.child)
 

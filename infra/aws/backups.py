@@ -8,6 +8,7 @@ EventBridge Scheduler runs the app image's backup command as a Fargate task.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -20,6 +21,7 @@ from infra.aws.app_service import (
 )
 from infra.aws.network import Network
 from infra.aws.part import AwsPart
+from infra.aws.secrets import SecretRef
 from infra.common.app_package import BACKUP_PREFIX
 from infra.settings import StackSettings
 
@@ -32,6 +34,7 @@ BACKUP_TASK_MINUTES = 10
 
 class Backups(AwsPart):
     def __init__(self, name: str, settings: StackSettings, network: Network, app: AppService,
+                 environment: Mapping[str, pulumi.Input[str]], secrets: Sequence[SecretRef],
                  log_group: pulumi.Output[str],
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(name, settings, opts)
@@ -77,7 +80,7 @@ class Backups(AwsPart):
                     days_after_initiation=1))],
             opts=self.child)
         self.uri = self.bucket.bucket.apply(lambda b: f"s3://{b}/{BACKUP_PREFIX}")
-        self._schedule(name, settings, network, app, log_group)
+        self._schedule(name, settings, network, app, environment, secrets, log_group)
 
         runs = _runs_per_month(settings.backup_schedule)
         self.add_cost("s3-standard-gb-month", round(SNAPSHOT_GB * min(runs, days), 2))
@@ -110,6 +113,7 @@ class Backups(AwsPart):
         return key
 
     def _schedule(self, name: str, settings: StackSettings, network: Network, app: AppService,
+                  environment: Mapping[str, pulumi.Input[str]], secrets: Sequence[SecretRef],
                   log_group: pulumi.Output[str]) -> None:
         task_role = aws.iam.Role(f"{name}-task", tags=settings.tags,
                                  assume_role_policy=assume_role_policy(ECS_TASKS_PRINCIPAL),
@@ -133,7 +137,7 @@ class Backups(AwsPart):
                 operating_system_family="LINUX", cpu_architecture="X86_64"),
             execution_role_arn=app.execution_role.arn, task_role_arn=task_role.arn,
             container_definitions=container_definitions(
-                app.image_ref, app.environment, app.secrets, log_group, settings.region,
+                app.image_ref, environment, secrets, log_group, settings.region,
                 stream_prefix="backup", port=None,
                 command=self.uri.apply(
                     lambda uri: ["python", "-m", "app.jobs", "backup", "--to", uri])),

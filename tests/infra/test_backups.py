@@ -70,7 +70,11 @@ def test_schedule_runs_the_backup_command_as_a_private_fargate_task(plan: Plan) 
     bucket = plan.outputs["backupBucket"]
     assert c["command"] == ["python", "-m", "app.jobs", "backup", "--to",
                             f"s3://{bucket}/{BACKUP_PREFIX}"]
-    assert "portMappings" not in c and c["secrets"]
+    assert "portMappings" not in c
+    # Only the vector store key: the job needs no LLM, client or Redis secret.
+    assert [s["valueFrom"] for s in c["secrets"]] == [plan.outputs["secrets"]["vector-store-key"]]
+    env = {e["name"] for e in c["environment"]}
+    assert "AGENT_REDIS_URL" not in env and "AGENT_VECTOR_STORE" in env
 
 
 def test_backup_task_may_write_only_its_prefix(plan: Plan) -> None:
