@@ -20,7 +20,7 @@ def test_chroma_server_search_chat_and_idempotent_ingest(
                          chunk_overlap_chars=20)
     assert client.post("/ingest", json={"documents": docs}).json() == {"ingested": 4}
     results = client.post("/search", json=QUERY).json()["results"]
-    assert [r["id"] for r in results][0] == "warranty"
+    assert results[0]["id"] == "warranty"
     assert -1.0 <= results[-1]["score"] <= results[0]["score"] <= 1.0
     assert results[0]["metadata"]["source"] == "warranty.md"
 
