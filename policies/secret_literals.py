@@ -58,7 +58,7 @@ class CredentialPattern:
 CREDENTIAL_PATTERNS: Final = (
     CredentialPattern("Anthropic API key", re.compile(r"sk-ant-[A-Za-z0-9_-]{20,}")),
     CredentialPattern("OpenAI API key",
-                      re.compile(r"\bsk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{40,}")),
+                      re.compile(r"\bsk-(?!ant-)(?:proj-|svcacct-)?[A-Za-z0-9_-]{40,}")),
     CredentialPattern("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
     CredentialPattern("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|"
                                                  r"github_pat_[A-Za-z0-9_]{22,})")),

@@ -98,7 +98,8 @@ class Case:
         assert len(found) == len(self.expect), (
             f"{self.id}: expected {len(self.expect)} violation(s) {self.expect}, got {messages}")
         for fragment, message in zip(self.expect, messages, strict=True):
-            assert fragment.lower() in message.lower(), f"{self.id}: {fragment!r} not in {message!r}"
+            assert fragment.lower() in message.lower(), (
+                f"{self.id}: {fragment!r} not in {message!r}")
         if self.on is not None:
             assert {name for name, _ in found} == {self.on}, f"{self.id}: reported on {found}"
 

@@ -33,8 +33,9 @@ CASES = [
     Case("s3-aes256", ENCRYPTED, s3(encryption={"rules": [
         {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]})),
     Case("s3-encrypted-inline", ENCRYPTED,
-         s3(drop=("encryption",), bucket={"bucket": "backups", "serverSideEncryptionConfiguration": {
-             "rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}}})),
+         s3(drop=("encryption",), bucket={
+             "bucket": "backups", "serverSideEncryptionConfiguration": {"rule": {
+                 "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}}})),
     Case("gcs-always-encrypted", ENCRYPTED, gcs()),
     Case("azure-always-encrypted", ENCRYPTED, azure()),
     Case("s3-no-encryption", ENCRYPTED, s3(drop=("encryption",)), ["no default encryption"],
