@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 PROJECT = "agent-stack"
 
@@ -154,6 +161,21 @@ SETTINGS: tuple[Setting, ...] = (
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
 
+# Whole-number settings with a plain range: field -> (min, max or None, why).
+INTEGER_RANGES: dict[str, tuple[int, int | None, str]] = {
+    "az_count": (2, 6, "an ALB needs subnets in at least two AZs"),
+    "app_min_count": (1, 100, ""),
+    "vector_store_disk_gb": (1, 16384, "gp3 volume sizes in GiB"),
+    "cache_nodes": (1, 6, "a primary and up to 5 replicas"),
+    "cache_auth_token_length": (*AUTH_TOKEN_LENGTH, "ElastiCache AUTH token rules"),
+    "backup_retention_days": (1, 3650, ""),
+    "secret_recovery_days": (7, 30, "the Secrets Manager recovery window"),
+    "requests_per_month": (0, None, ""),
+    "egress_gb_per_month": (0, None, ""),
+    "log_gb_per_month": (0, None, ""),
+}
+
+
 class SettingsError(pulumi.RunError):
     """Bad stack settings: raised before any resource is declared."""
 
@@ -209,6 +231,15 @@ class StackSettings(BaseModel):
         return {"project": self.project, "environment": self.environment,
                 "managed-by": "pulumi", "stack": self.stack}
 
+    @field_validator(*INTEGER_RANGES)
+    @classmethod
+    def _in_range(cls, v: int, info: ValidationInfo) -> int:
+        lo, hi, why = INTEGER_RANGES[info.field_name or ""]
+        if v < lo or (hi is not None and v > hi):
+            allowed = f"{lo} or more" if hi is None else f"{lo} to {hi}"
+            raise ValueError(f"allowed: {allowed}" + (f" ({why})" if why else ""))
+        return v
+
     @field_validator("region")
     @classmethod
     def _region(cls, v: str) -> str:
@@ -239,13 +270,6 @@ class StackSettings(BaseModel):
             raise ValueError("allowed: a DNS zone name such as example.com")
         return v
 
-    @field_validator("az_count")
-    @classmethod
-    def _az_count(cls, v: int) -> int:
-        if not 2 <= v <= 6:
-            raise ValueError("allowed: 2 to 6 (an ALB needs subnets in at least two AZs)")
-        return v
-
     @field_validator("app_cpu")
     @classmethod
     def _app_cpu(cls, v: int) -> int:
@@ -253,40 +277,11 @@ class StackSettings(BaseModel):
             raise ValueError(f"allowed Fargate CPU units: {', '.join(map(str, FARGATE_MEMORY))}")
         return v
 
-    @field_validator("app_min_count")
-    @classmethod
-    def _app_min(cls, v: int) -> int:
-        if not 1 <= v <= 100:
-            raise ValueError("allowed: 1 to 100")
-        return v
-
-    @field_validator("vector_store_disk_gb")
-    @classmethod
-    def _disk(cls, v: int) -> int:
-        if not 1 <= v <= 16384:
-            raise ValueError("allowed: 1 to 16384 GiB (gp3 limits)")
-        return v
-
-    @field_validator("cache_nodes")
-    @classmethod
-    def _cache_nodes(cls, v: int) -> int:
-        if not 1 <= v <= 6:
-            raise ValueError("allowed: 1 to 6 (a primary and up to 5 replicas)")
-        return v
-
     @field_validator("cache_node_type")
     @classmethod
     def _cache_node_type(cls, v: str) -> str:
         if not re.match(r"^cache\.[a-z0-9]+\.[a-z0-9]+$", v):
             raise ValueError("allowed: an ElastiCache node type such as cache.t4g.micro")
-        return v
-
-    @field_validator("cache_auth_token_length")
-    @classmethod
-    def _token_length(cls, v: int) -> int:
-        lo, hi = AUTH_TOKEN_LENGTH
-        if not lo <= v <= hi:
-            raise ValueError(f"allowed: {lo} to {hi} (ElastiCache AUTH token rules)")
         return v
 
     @field_validator("vector_store_instance_type")
@@ -303,13 +298,6 @@ class StackSettings(BaseModel):
             raise ValueError(f"allowed: {', '.join(map(str, LOG_RETENTION_DAYS))}")
         return v
 
-    @field_validator("backup_retention_days")
-    @classmethod
-    def _backup_retention(cls, v: int) -> int:
-        if not 1 <= v <= 3650:
-            raise ValueError("allowed: 1 to 3650 days")
-        return v
-
     @field_validator("backup_schedule")
     @classmethod
     def _schedule(cls, v: str) -> str:
@@ -319,25 +307,11 @@ class StackSettings(BaseModel):
                              "or at(yyyy-mm-ddThh:mm:ss)")
         return v
 
-    @field_validator("secret_recovery_days")
-    @classmethod
-    def _recovery(cls, v: int) -> int:
-        if not 7 <= v <= 30:
-            raise ValueError("allowed: 7 to 30 days (Secrets Manager recovery window)")
-        return v
-
     @field_validator("alert_email")
     @classmethod
     def _email(cls, v: str | None) -> str | None:
         if v is not None and not _EMAIL.match(v):
             raise ValueError("allowed: an e-mail address such as ops@example.com")
-        return v
-
-    @field_validator("requests_per_month", "egress_gb_per_month", "log_gb_per_month")
-    @classmethod
-    def _non_negative(cls, v: int) -> int:
-        if v < 0:
-            raise ValueError("allowed: 0 or more")
         return v
 
     @field_validator("api_keys")

@@ -115,17 +115,21 @@ class Network(AwsPart):
 
     def _ingress(self, name: str, rule: str, group: aws.ec2.SecurityGroup, port: int,
                  peer: aws.ec2.SecurityGroup | None = None, cidr: str | None = None) -> None:
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-{rule}", security_group_id=group.id, ip_protocol="tcp", from_port=port,
-            to_port=port, cidr_ipv4=cidr, referenced_security_group_id=peer.id if peer else None,
-            description=rule, opts=self.child)
+        self._rule(aws.vpc.SecurityGroupIngressRule, name, rule, group, port, peer, cidr)
 
     def _egress(self, name: str, rule: str, group: aws.ec2.SecurityGroup, port: int,
                 peer: aws.ec2.SecurityGroup | None = None, cidr: str | None = None) -> None:
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-{rule}", security_group_id=group.id, ip_protocol="tcp", from_port=port,
-            to_port=port, cidr_ipv4=cidr, referenced_security_group_id=peer.id if peer else None,
-            description=rule, opts=self.child)
+        self._rule(aws.vpc.SecurityGroupEgressRule, name, rule, group, port, peer, cidr)
+
+    def _rule(self, kind: type[aws.vpc.SecurityGroupIngressRule]
+              | type[aws.vpc.SecurityGroupEgressRule], name: str, rule: str,
+              group: aws.ec2.SecurityGroup, port: int, peer: aws.ec2.SecurityGroup | None,
+              cidr: str | None) -> None:
+        """One TCP port between `group` and a peer group or a CIDR."""
+        kind(f"{name}-{rule}", security_group_id=group.id, ip_protocol="tcp", from_port=port,
+             to_port=port, cidr_ipv4=cidr,
+             referenced_security_group_id=peer.id if peer else None, description=rule,
+             opts=self.child)
 
 
 def _first_zones(names: list[str], count: int) -> list[str]:
