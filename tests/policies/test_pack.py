@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
+import yaml
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime import proto
 from pulumi.runtime.proto import analyzer_pb2_grpc
@@ -34,6 +37,17 @@ ALL_CASES = [*test_https_entry.CASES, *test_redis_encryption.CASES, *test_storag
              *test_secret_stores.CASES, *test_backups.CASES]
 #: The pulumi_policy wire format for a secret value.
 SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+
+
+def test_the_pack_project_runs_python_with_the_sdk_the_project_pins() -> None:
+    project = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text())
+    assert project["runtime"]["name"] == "python" and project["version"]
+    pyproject = tomllib.loads((PACK_DIR.parent / "pyproject.toml").read_text())
+    pinned = {re.split(r"[<>=~!\[ ]", d, maxsplit=1)[0]: d
+              for d in pyproject["project"]["dependencies"]}
+    required = (PACK_DIR / "requirements.txt").read_text().split()
+    assert required and all(pinned[re.split(r"[<>=~! ]", r, maxsplit=1)[0]] == r
+                            for r in required)
 
 
 def test_every_rule_is_described_and_leveled() -> None:
@@ -60,9 +74,10 @@ def test_every_rule_has_a_compliant_and_a_violating_case() -> None:
 # --- the real policy host ------------------------------------------------------------------
 
 def start_host(pack_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Runs the pack exactly as the Pulumi CLI's python analyzer plugin does."""
-    host = subprocess.Popen([sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0",
-                             str(pack_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    """Runs the pack as the Pulumi CLI's `pulumi-analyzer-policy-python` shim does: the
+    virtualenv's python, `-m pulumi.policy ENGINE .`, in the pack's directory."""
+    host = subprocess.Popen([sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", "."],
+                            cwd=pack_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert host.stdout is not None
     port = host.stdout.readline().decode().strip()
     if not port.isdigit():
