@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from pulumi_policy import StackValidationArgs
 
-from .resource_view import UNKNOWN, StackResource, related, stack_resources
+from .resource_view import StackResource, related, stack_resources
 
 S3_BUCKETS: Final = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 S3_VERSIONING: Final = ("aws:s3/bucketVersioning:BucketVersioning",
@@ -101,7 +101,3 @@ class Companions:
 def buckets(args: StackValidationArgs, types: tuple[str, ...] = ALL_BUCKETS) -> list[Bucket]:
     stack = stack_resources(args, {r.resource_type for r in args.resources})
     return [Bucket(r, stack) for r in stack if r.type in types]
-
-
-def known(*values: Any) -> bool:
-    return all(v is not UNKNOWN for v in values)

@@ -55,7 +55,7 @@ class Unknown:
 
 UNKNOWN: Final = Unknown()
 
-Path = tuple[str | int, ...]
+PropPath = tuple[str | int, ...]
 #: A per-type check: plain props in, one message per problem out.
 Check = Callable[[dict[str, Any]], Iterable[str]]
 
@@ -85,10 +85,6 @@ def plain(value: Any) -> Any:
             items.append(plain(item))
         return items
     return value
-
-
-def is_unknown(value: Any) -> bool:
-    return value is UNKNOWN
 
 
 def dig(value: Any, *path: str | int) -> Any:
@@ -141,7 +137,7 @@ def load_json(value: Any) -> Any:
         return None
 
 
-def walk_strings(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
+def walk_strings(value: Any, path: PropPath = ()) -> Iterator[tuple[PropPath, str]]:
     """Every string leaf under `value`, with its path."""
     if isinstance(value, str):
         yield path, value
@@ -165,7 +161,7 @@ def find_key(value: Any, key: str) -> Iterator[Any]:
             yield from find_key(item, key)
 
 
-def show_path(path: Path) -> str:
+def show_path(path: PropPath) -> str:
     text = ""
     for step in path:
         text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)

@@ -37,7 +37,7 @@ from pulumi_policy import (
 from .resource_view import (
     SECRET_MARK,
     UNKNOWN,
-    Path,
+    PropPath,
     by_type,
     dig,
     find_key,
@@ -76,7 +76,7 @@ CREDENTIAL_PATTERNS: Final = (
 
 #: Inputs that exist to carry a secret (a store's value, a key, a registry login). A secret
 #: there is the point; the pipeline marks it secret so state and plans stay redacted.
-SECRET_SINKS: Final[dict[str, tuple[Path, ...]]] = {
+SECRET_SINKS: Final[dict[str, tuple[PropPath, ...]]] = {
     "aws:secretsmanager/secretVersion:SecretVersion": (("secretString",), ("secretBinary",),
                                                        ("secretStringWo",)),
     "aws:acm/certificate:Certificate": (("privateKey",),),
@@ -103,7 +103,7 @@ SECRET_SINKS: Final[dict[str, tuple[Path, ...]]] = {
 SSM_PARAMETER: Final = "aws:ssm/parameter:Parameter"
 
 #: Inputs stored and shown in plain text (console, describe APIs, instance metadata).
-PLAIN_TEXT_FIELDS: Final[dict[str, tuple[Path, ...]]] = {
+PLAIN_TEXT_FIELDS: Final[dict[str, tuple[PropPath, ...]]] = {
     "aws:ec2/instance:Instance": (("userData",), ("userDataBase64",)),
     "aws:ec2/launchTemplate:LaunchTemplate": (("userData",),),
     "gcp:compute/instance:Instance": (("metadataStartupScript",),
@@ -134,12 +134,12 @@ def is_secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.search(name.strip()))
 
 
-def _matches(path: Path, pattern: Path) -> bool:
+def _matches(path: PropPath, pattern: PropPath) -> bool:
     return len(path) >= len(pattern) and all(
         p == "*" or p == step for p, step in zip(pattern, path, strict=False))
 
 
-def _is_sink(resource_type: str, props: dict[str, Any], path: Path) -> bool:
+def _is_sink(resource_type: str, props: dict[str, Any], path: PropPath) -> bool:
     if resource_type == SSM_PARAMETER:
         return path[:1] == ("value",) and props.get("type") == "SecureString"
     return any(_matches(path, p) for p in SECRET_SINKS.get(resource_type, ()))

@@ -21,7 +21,7 @@ from pulumi_policy import (
 
 from .aws_iam import denies_insecure_transport, statements
 from .buckets import AZURE_ACCOUNTS, S3_BUCKETS, S3_POLICY, Bucket, buckets
-from .resource_view import UNKNOWN, is_true
+from .resource_view import SECRET_MARK, UNKNOWN, is_true
 
 AZURE_MODERN_TLS: Final = frozenset({"TLS1_2", "TLS1_3"})
 
@@ -29,7 +29,7 @@ AZURE_MODERN_TLS: Final = frozenset({"TLS1_2", "TLS1_3"})
 def _tls_only(document: Any) -> bool | None:
     found = statements(document)
     if found is None:
-        return None if document is UNKNOWN or document == "[secret]" else False
+        return None if document is UNKNOWN or document == SECRET_MARK else False
     return any(denies_insecure_transport(s) for s in found)
 
 
