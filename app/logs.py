@@ -12,7 +12,7 @@ request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
 _STANDARD_ATTRS = set(
     logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None).__dict__
-) | {"message", "asctime", "taskName"}
+) | {"message", "asctime", "taskName", "color_message"}
 
 
 class JsonFormatter(logging.Formatter):

@@ -69,6 +69,9 @@ class FakeAnthropic:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; without TCP_NODELAY, Nagle's algorithm
+            # and the client's delayed ACK would add ~40 ms to every answer.
+            disable_nagle_algorithm = True
 
             def setup(self) -> None:
                 super().setup()
@@ -131,3 +134,22 @@ class FakeAnthropic:
                 })
 
         return Handler
+
+
+def main() -> None:
+    """Run the fake on its own (the load benchmark starts it in a separate process)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="fake Anthropic Messages API on 127.0.0.1")
+    parser.add_argument("--key", required=True)
+    parser.add_argument("--delay", type=float, default=0.2)
+    parser.add_argument("--port-file", required=True, help="write the chosen port here")
+    args = parser.parse_args()
+    server = FakeAnthropic(args.key, delay=args.delay)
+    with open(args.port_file, "w") as out:
+        out.write(str(server.port))
+    server._server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
