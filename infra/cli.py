@@ -32,7 +32,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_policy(args: argparse.Namespace) -> int:
     from policies.evaluate import main as policy_main
 
-    return policy_main([args.plan, *(["--config", args.config] if args.config else [])])
+    return policy_main([args.plan, *(["--config", args.config] if args.config else []),
+                        *(["--json"] if args.json else [])])
 
 
 def _read_input(path: str) -> tuple[str, str]:
@@ -113,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     policy = sub.add_parser("policy", help="run the policy pack on a saved plan JSON")
     policy.add_argument("plan", help="path of `agent-stack plan --json` output")
     policy.add_argument("--config", help="policy config JSON (enforcement levels)")
+    policy.add_argument("--json", action="store_true", help="print violations as JSON")
     policy.set_defaults(func=cmd_policy)
 
     cost = sub.add_parser("cost", help="render a cost estimate from a plan JSON or "
