@@ -178,7 +178,7 @@ def test_bad_plans_are_refused(doc: Any, message: str) -> None:
 
 
 def test_a_base_without_cost_is_accepted_and_all_cost_is_new() -> None:
-    empty = {"resources": [], "policy": {"violations": []}, "cost": None}
+    empty: dict[str, Any] = {"resources": [], "policy": {"violations": []}, "cost": None}
     diff = diff_plans(empty, HEAD)
     assert diff.base_total is None and diff.total_delta == HEAD["cost"]["monthly"]
     assert len(diff.added) == 3 and diff.has_changes
