@@ -39,7 +39,7 @@ def cmd_policy(args: argparse.Namespace) -> int:
 def _read_input(path: str) -> tuple[str, str]:
     """(text, name) of a FILE argument; `-` reads standard input."""
     if path == "-":
-        if sys.stdin.isatty():
+        if sys.stdin is None or sys.stdin.isatty():
             raise OSError("no input: give a FILE or pipe JSON into standard input")
         return sys.stdin.read(), "stdin"
     try:
