@@ -142,11 +142,6 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         ]
         return _error(422, errors)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error", exc_info=exc)
-        return _error(500, "internal error")
-
     @app.get("/health", response_model=HealthResponse, tags=["ops"])
     def health() -> HealthResponse:
         store = _vector_store_status(svc)

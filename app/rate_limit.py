@@ -88,7 +88,9 @@ class RateLimiter:
                 pipe = r.pipeline(transaction=False)
                 for key, seconds in keys:
                     pipe.incr("agent:" + key)
-                    pipe.expire("agent:" + key, seconds + 5, nx=True)
+                    # The window start is in the key, so refreshing the TTL is harmless;
+                    # (EXPIRE ... NX would need Redis 7, Azure Cache for Redis runs 6.)
+                    pipe.expire("agent:" + key, seconds + 5)
                 results = pipe.execute()
                 return [int(v) for v in results[0::2]]
 

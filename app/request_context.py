@@ -66,7 +66,13 @@ class RequestContext:
         except BodyTooLarge:
             if state["started"]:
                 raise
-            await self._too_large(send_with_id, request_id)
+            await self._reply(send_with_id, 413, f"request body over {self.max_body} bytes",
+                              request_id)
+        except Exception:
+            log.exception("unhandled error")
+            if state["started"]:
+                raise
+            await self._reply(send_with_id, 500, "internal error", request_id)
         finally:
             elapsed = time.perf_counter() - started
             route_obj = scope.get("route")
@@ -86,14 +92,12 @@ class RequestContext:
             )
             request_id_var.reset(token)
 
-    async def _too_large(self, send: Send, request_id: str) -> None:
-        body = json.dumps(
-            {"detail": f"request body over {self.max_body} bytes", "request_id": request_id}
-        ).encode()
+    async def _reply(self, send: Send, status: int, detail: str, request_id: str) -> None:
+        body = json.dumps({"detail": detail, "request_id": request_id}).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),

@@ -147,7 +147,7 @@ async def load(url: str, path: str, bodies: list[dict[str, Any]], concurrency: i
                 started = time.perf_counter()
                 try:
                     ok = await asyncio.wait_for(connection.post(path, payload), 30) == 200
-                except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError):
+                except (TimeoutError, OSError, asyncio.IncompleteReadError):
                     ok = False
                     await connection.close()
                     connection = Connection(host, int(port))

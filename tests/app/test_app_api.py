@@ -324,3 +324,19 @@ def test_redis_password_is_merged_into_a_password_less_url() -> None:
     assert kept.redis_connection_url() == "redis://user:own@h:1/0"
     assert Settings(redis_url="").redis_connection_url() is None
     assert "p@ss" not in repr(settings)
+
+
+def test_an_unexpected_error_is_a_json_500_with_the_request_id(
+    client: TestClient, monkeypatch: Any, caplog: Any
+) -> None:
+    def broken(query: str, top_k: int) -> list[object]:
+        raise RuntimeError("bug in a backend adapter")
+
+    monkeypatch.setattr(client.app.state.services.retriever, "search", broken)  # type: ignore[attr-defined]
+    response = client.post("/search", json={"query": "x"}, headers={"X-Request-ID": "req-500"})
+    assert response.status_code == 500
+    assert response.json() == {"detail": "internal error", "request_id": "req-500"}
+    assert response.headers["x-request-id"] == "req-500"
+    metrics = client.get("/metrics").text
+    assert 'agent_http_requests_total{method="POST",route="/search",status="500"} 1.0' in metrics
+    assert any(r.exc_info and r.exc_info[0] is RuntimeError for r in caplog.records)

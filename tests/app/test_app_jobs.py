@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -172,3 +173,105 @@ def test_ingest_job_loads_a_directory_idempotently(
     assert set(points) == {"a", "sub/b", "c"}
     assert points["a"].metadata == {"source": "a.md", "title": "Alpha"}
     assert points["c"].metadata == {"k": 1}
+
+
+@pytest.fixture
+def gcs_bucket(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """gcp-storage-emulator (PyPI) speaking the GCS JSON API on 127.0.0.1."""
+    from conftest import free_port
+    from gcp_storage_emulator.server import create_server
+    from google.cloud import storage
+
+    port = free_port()
+    server = create_server("127.0.0.1", port, in_memory=True)
+    server.start()
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "agent-test")
+    try:
+        storage.Client().create_bucket("agent-backups")
+        yield "agent-backups"
+    finally:
+        server.stop()
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_gcs_round_trip(
+    make_settings: Callable[..., Settings], docs: Docs, gcs_bucket: str, capsys: Any
+) -> None:
+    from google.cloud import storage
+
+    uri = f"gs://{gcs_bucket}/nightly"
+    backup = _round_trip(make_settings(), docs, uri, capsys)
+    assert backup["backup"].startswith(f"{uri}/knowledge-")
+    names = {b.name for b in storage.Client().list_blobs(gcs_bucket)}
+    assert "nightly/LATEST" in names
+
+
+AZURITE_ACCOUNT = "devstoreaccount1"
+# Azurite's documented, public development-account key (not a secret).
+AZURITE_KEY = ("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/"
+               "K1SZFPTOtr/KBHBeksoGMGw==")
+
+
+@pytest.fixture
+def azure_container(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """Azurite's blob service (npm package `azurite`) on 127.0.0.1."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    from azure.storage.blob import BlobServiceClient
+    from conftest import free_port
+
+    exe = shutil.which("azurite-blob")
+    if exe is None:
+        pytest.skip("azurite-blob not on PATH (npm install -g azurite@3)")
+    port = free_port()
+    process = subprocess.Popen(
+        [exe, "--blobHost", "127.0.0.1", "--blobPort", str(port), "--location",
+         str(tmp_path / "azurite"), "--silent", "--skipApiVersionCheck", "--loose"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    connection = (
+        f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};"
+        f"AccountKey={AZURITE_KEY};BlobEndpoint=http://127.0.0.1:{port}/{AZURITE_ACCOUNT};"
+    )
+    monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", connection)
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # wait for the port before the SDK (which retries with backoff)
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        BlobServiceClient.from_connection_string(connection).create_container("backups")
+        yield "backups"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_azure_blob_round_trip(
+    make_settings: Callable[..., Settings], docs: Docs, azure_container: str, capsys: Any
+) -> None:
+    from azure.storage.blob import BlobServiceClient
+
+    uri = f"az://{AZURITE_ACCOUNT}/{azure_container}/nightly"
+    backup = _round_trip(make_settings(), docs, uri, capsys)
+    assert backup["backup"].startswith(f"{uri}/knowledge-")
+    service = BlobServiceClient.from_connection_string(
+        os.environ["AZURE_STORAGE_CONNECTION_STRING"]
+    )
+    names = {b.name for b in service.get_container_client(azure_container).list_blobs()}
+    assert "nightly/LATEST" in names
+
+
+def test_unknown_backup_scheme_is_refused(make_settings: Callable[..., Settings]) -> None:
+    with pytest.raises(ValueError, match="unsupported backup URI scheme"):
+        main(["backup", "--to", "ftp://host/x"], make_settings())
+    with pytest.raises(ValueError, match="az://ACCOUNT/CONTAINER"):
+        main(["backup", "--to", "az://account-only"], make_settings())
