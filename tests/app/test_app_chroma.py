@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from conftest import ChromaServer
 from fastapi.testclient import TestClient
 
@@ -74,6 +75,7 @@ def test_chroma_embedded(make_client: Callable[..., TestClient], docs: Docs) -> 
     assert client.get("/health").json()["vector_store"] == "up"
 
 
+@pytest.mark.filterwarnings("ignore:Api key is used with an insecure connection")
 def test_unreachable_qdrant_server_is_503(make_client: Callable[..., TestClient]) -> None:
     from conftest import free_port
 

@@ -51,7 +51,7 @@ def test_two_replicas_share_cache_sessions_and_limits(
 
 
 def test_redis_auth_with_a_separate_password(
-    make_client: Callable[..., TestClient], redis_auth_proc: RedisExecutor
+    make_client: Callable[..., TestClient], redis_auth_proc: RedisExecutor, capsys: Any
 ) -> None:
     from conftest import REDIS_PASSWORD
 
@@ -65,6 +65,9 @@ def test_redis_auth_with_a_separate_password(
     assert bad.get("/integrations/health").json()["cache"] == "down"
     # Still answers, from the in-process fallback.
     assert bad.post("/search", json={"query": "x"}).status_code == 200
+    err = capsys.readouterr().err
+    assert "redis unavailable" in err
+    assert REDIS_PASSWORD not in err and "not-the-password" not in err
 
 
 def test_redis_outage_degrades_and_recovers(
