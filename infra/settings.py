@@ -81,7 +81,7 @@ class Setting:
     """
 
     key: str
-    type: Literal["string", "integer", "boolean"]
+    type: Literal["string", "integer"]
     description: str
     default: Any = None
     profile: Mapping[str, Any] | None = None
@@ -90,7 +90,7 @@ class Setting:
     @property
     def yaml_default(self) -> Any:
         if self.profile is not None:
-            return {"string": "", "integer": 0, "boolean": False}[self.type]
+            return {"string": "", "integer": 0}[self.type]
         return self.default
 
 
@@ -119,9 +119,10 @@ SETTINGS: tuple[Setting, ...] = (
             profile={"dev": 1, "prod": 2}),
     Setting("appMaxCount", "integer", "Maximum number of app tasks under autoscaling.",
             profile={"dev": 2, "prod": 6}),
-    Setting("appSpot", "boolean",
-            "Run app tasks on Fargate Spot (interruptible, about 70% cheaper).",
-            profile={"dev": True, "prod": False}),
+    Setting("appCapacity", "string",
+            "Fargate capacity of app tasks: spot (interruptible, about 70% cheaper) or "
+            "on-demand.",
+            profile={"dev": "spot", "prod": "on-demand"}),
     Setting("vectorStoreInstanceType", "string", "EC2 instance type of the vector store host.",
             profile={"dev": "t4g.micro", "prod": "t4g.medium"}),
     Setting("vectorStoreDiskGb", "integer", "Size of the vector store's gp3 data volume (GiB).",
@@ -200,7 +201,7 @@ class StackSettings(BaseModel):
     app_memory: int
     app_min_count: int
     app_max_count: int
-    app_spot: bool
+    app_capacity: Literal["spot", "on-demand"]
     vector_store_instance_type: str
     vector_store_disk_gb: int
     cache_node_type: str
@@ -382,13 +383,6 @@ def _coerce(setting: Setting, raw: Any) -> Any:
             return int(str(raw).strip())
         except ValueError:
             raise ValueError("allowed: a whole number") from None
-    if setting.type == "boolean":
-        text = str(raw).strip().lower()
-        if text in ("true", "1", "yes"):
-            return True
-        if text in ("false", "0", "no"):
-            return False
-        raise ValueError("allowed: true or false")
     return str(raw).strip()
 
 

@@ -26,6 +26,7 @@ from infra.settings import StackSettings
 CONTAINER = "agent"
 CPU_TARGET_PERCENT = 60
 REQUESTS_PER_TARGET = 500  # per minute, ALBRequestCountPerTarget
+TARGET_TRACKING_POLICIES = 2  # CPU and requests per target
 IMAGE_GB = 0.6  # compressed image size in ECR, for the storage estimate
 ECR_KEEP_IMAGES = 20
 
@@ -108,9 +109,8 @@ class AppService(AwsPart):
 
         self.cluster = aws.ecs.Cluster(
             f"{name}-cluster", name=settings.name,
-            settings=[aws.ecs.ClusterSettingArgs(name="containerInsights",
-                                                 value="enabled" if settings.is_prod
-                                                 else "disabled")],
+            # Off: the alarms use the free AWS/ECS metrics; Insights bills custom metrics.
+            settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="disabled")],
             tags=tags, opts=self.child)
         aws.ecs.ClusterCapacityProviders(
             f"{name}-capacity", cluster_name=self.cluster.name,
@@ -146,7 +146,7 @@ class AppService(AwsPart):
                 stream_prefix="app"),
             tags=tags, opts=self.child)
 
-        capacity = "FARGATE_SPOT" if settings.app_spot else "FARGATE"
+        capacity = "FARGATE_SPOT" if settings.app_capacity == "spot" else "FARGATE"
         self.service = aws.ecs.Service(
             f"{name}-service", name=f"{settings.name}-app", cluster=self.cluster.arn,
             task_definition=self.task_definition.arn, desired_count=settings.app_min_count,
@@ -211,3 +211,5 @@ class AppService(AwsPart):
         self.add_cost(f"{prefix}-vcpu-hour", task_hours * settings.app_cpu / 1024)
         self.add_cost(f"{prefix}-gb-hour", task_hours * settings.app_memory / 1024)
         self.add_cost("ecr-storage-gb-month", IMAGE_GB * 3)
+        # Each target-tracking policy creates two CloudWatch alarms (scale out and in).
+        self.add_cost("cloudwatch-alarm-metric-month", 2 * TARGET_TRACKING_POLICIES)

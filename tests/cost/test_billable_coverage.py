@@ -136,12 +136,6 @@ FREE: dict[str, str] = {
 # Billable resources the AWS parts do not price yet; each is a requested change to a part's
 # line items. A fixed gap fails the test too, so this list stays true.
 KNOWN_GAPS: dict[tuple[str, str, str], str] = {
-    ("dev", "AppService", "cloudwatch-alarm-metric-month"):
-        "2 target-tracking policies create 4 alarms; AppService should add 4 alarm metrics",
-    ("prod", "AppService", "cloudwatch-alarm-metric-month"):
-        "2 target-tracking policies create 4 alarms; AppService should add 4 alarm metrics",
-    ("prod", "AppService", "cloudwatch-metric-month"):
-        "Container Insights is enabled in prod; its metrics are billed as custom metrics",
 }
 
 
@@ -235,7 +229,7 @@ def test_classification_follows_the_settings(make_plan: Any) -> None:
     dev = make_plan("dev", natGateways="per-az")
     assert priced_lines(dev)[("Network", "nat-gateway-hour")] == 2 * H
     assert expected_lines(dev)[("Network", "nat-gateway-hour")] == 2 * H
-    prod = make_plan("prod", appSpot="true")
+    prod = make_plan("prod", appCapacity="spot")
     priced = priced_lines(prod)
     assert ("AppService", "fargate-spot-vcpu-hour") in priced
     assert ("AppService", "fargate-vcpu-hour") not in priced

@@ -40,7 +40,9 @@ def dev_by_hand(P: dict[str, float]) -> dict[str, float]:
     # ECR keeps about 3 images of 0.6 GB.
     app = (1 * H * 0.25 * P["fargate-spot-vcpu-hour"]
            + 1 * H * 1.0 * P["fargate-spot-gb-hour"]
-           + 3 * 0.6 * P["ecr-storage-gb-month"])
+           + 3 * 0.6 * P["ecr-storage-gb-month"]
+           # 2 target-tracking policies, each with a scale-out and a scale-in alarm.
+           + 2 * 2 * P["cloudwatch-alarm-metric-month"])
     # VectorStore: one t4g.micro; gp3 data volume 10 GB + 10 GB root; private hosted zone.
     vector_store = (1 * H * P["ec2-t4g.micro-hour"]
                     + (10 + 10) * P["ebs-gp3-gb-month"]
@@ -80,7 +82,9 @@ def prod_by_hand(P: dict[str, float]) -> dict[str, float]:
     # AppService: 2 tasks (appMinCount) of 0.5 vCPU / 1 GiB on regular Fargate; ECR images.
     app = (2 * H * 0.5 * P["fargate-vcpu-hour"]
            + 2 * H * 1.0 * P["fargate-gb-hour"]
-           + 3 * 0.6 * P["ecr-storage-gb-month"])
+           + 3 * 0.6 * P["ecr-storage-gb-month"]
+           # 2 target-tracking policies, each with a scale-out and a scale-in alarm.
+           + 2 * 2 * P["cloudwatch-alarm-metric-month"])
     # VectorStore: one t4g.medium; 50 GB data + 10 GB root gp3; private hosted zone.
     vector_store = (1 * H * P["ec2-t4g.medium-hour"]
                     + (50 + 10) * P["ebs-gp3-gb-month"]

@@ -67,3 +67,9 @@ def test_readme_quick_start_has_exactly_the_two_commands() -> None:
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^preview:", makefile, re.MULTILINE)
     assert re.search(r"^test:", makefile, re.MULTILINE)
+
+
+def test_generated_schema_and_table_are_current() -> None:
+    from infra import config_schema
+
+    assert config_schema.main([]) == 0, "run: python -m infra.config_schema --write"

@@ -32,12 +32,14 @@ def test_profiles_differ_by_environment() -> None:
     assert (dev.app_min_count, prod.app_min_count) == (1, 2)
     assert (dev.nat_gateways, prod.nat_gateways) == ("single", "per-az")
     assert (dev.cache_nodes, prod.cache_nodes) == (1, 2)
-    assert dev.app_spot and not prod.app_spot
+    assert (dev.app_capacity, prod.app_capacity) == ("spot", "on-demand")
 
 
 def test_a_key_overrides_the_profile_and_zero_means_profile() -> None:
     assert build_settings({"appMinCount": "3", "appMaxCount": "4"}, "dev").app_min_count == 3
     assert build_settings({"appMinCount": "0"}, "dev").app_min_count == 1
+    assert build_settings({"appCapacity": "on-demand"}, "dev").app_capacity == "on-demand"
+    assert build_settings({"appCapacity": ""}, "dev").app_capacity == "spot"
 
 
 @pytest.mark.parametrize(("raw", "key", "allowed"), [
@@ -64,7 +66,7 @@ def test_a_key_overrides_the_profile_and_zero_means_profile() -> None:
     ({"alertEmail": "ops-at-example"}, "alertEmail", "e-mail address"),
     ({"appMinCount": "3", "appMaxCount": "2"}, "appMaxCount", "at least appMinCount"),
     ({"appMinCount": "x"}, "appMinCount", "whole number"),
-    ({"appSpot": "maybe"}, "appSpot", "true or false"),
+    ({"appCapacity": "cheap"}, "appCapacity", "'spot' or 'on-demand'"),
     ({"secretRecoveryDays": "3"}, "secretRecoveryDays", "7 to 30"),
     ({"cacheNodes": "7"}, "cacheNodes", "1 to 6"),
     ({"colour": "blue"}, "colour", "unknown setting"),
