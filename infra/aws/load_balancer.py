@@ -36,7 +36,7 @@ class LoadBalancer(AwsPart):
             f"{name}-alb", name=f"{settings.name}-alb", load_balancer_type="application",
             internal=False, security_groups=[network.alb_sg.id],
             subnets=network.public_subnet_ids, drop_invalid_header_fields=True,
-            desync_mitigation_mode="strictest", enable_deletion_protection=settings.is_prod,
+            desync_mitigation_mode="defensive", enable_deletion_protection=settings.is_prod,
             idle_timeout=120, tags=tags, opts=self.child)
         self.target_group = aws.lb.TargetGroup(
             f"{name}-tg", name=f"{settings.name}-tg", port=APP_PORT, protocol="HTTP",

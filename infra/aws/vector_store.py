@@ -95,9 +95,12 @@ class VectorStore(AwsPart):
             monitoring=False, tags=tags,
             # A newer AMI should not silently replace the host; roll it deliberately.
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["ami"]))
+        # A replaced host gets the volume only after the old attachment is gone: a volume
+        # attaches to one instance at a time.
         aws.ec2.VolumeAttachment(
             f"{name}-data", device_name=DATA_DEVICE, volume_id=self.volume.id,
-            instance_id=self.instance.id, stop_instance_before_detaching=True, opts=self.child)
+            instance_id=self.instance.id, stop_instance_before_detaching=True,
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True))
 
         zone = aws.route53.Zone(
             f"{name}-internal", name=f"{settings.name}.internal",

@@ -32,6 +32,8 @@ class Registration:
     custom: bool
     inputs: dict[str, Any]
     id: str = ""
+    protect: bool = False
+    delete_before_replace: bool = False
 
 
 def _short_hash(text: str, n: int = 8) -> str:
@@ -187,7 +189,8 @@ class RecordingMonitor(MockMonitor):
             self.registrations.append(Registration(
                 urn=response.urn, type=request.type, name=request.name,
                 parent=request.parent or None, custom=bool(request.custom),
-                inputs=redact(inputs), id=response.id))
+                inputs=redact(inputs), id=response.id, protect=bool(request.protect),
+                delete_before_replace=bool(request.deleteBeforeReplace)))
         return response
 
 

@@ -90,3 +90,9 @@ def test_scheduler_may_run_only_the_backup_task(plan: Plan) -> None:
     run = next(s for s in doc["Statement"] if s["Action"] == ["ecs:RunTask"])
     family = plan.one("aws:ecs/taskDefinition:TaskDefinition", "backups-task").inputs["family"]
     assert run["Resource"] == [f"arn:aws:ecs:us-east-1:123456789012:task-definition/{family}:*"]
+
+
+def test_prod_bucket_is_protected_and_kept(dev: Plan, prod: Plan) -> None:
+    bucket = prod.one("aws:s3/bucket:Bucket")
+    assert bucket.protect is True and bucket.inputs["forceDestroy"] is False
+    assert dev.one("aws:s3/bucket:Bucket").inputs["forceDestroy"] is True

@@ -72,3 +72,12 @@ def test_chroma_runs_the_chroma_image_with_token_auth(plan_of) -> None:  # type:
 def test_ami_architecture_matches_the_instance_family() -> None:
     assert architecture("t4g.micro") == "arm64" and architecture("c7gn.large") == "arm64"
     assert architecture("t3.large") == "x86_64" and architecture("m5.large") == "x86_64"
+
+
+def test_data_survives_host_replacement_and_is_protected_in_prod(dev: Plan, prod: Plan) -> None:
+    for plan in (dev, prod):
+        attachment = plan.one("aws:ec2/volumeAttachment:VolumeAttachment")
+        assert attachment.delete_before_replace is True
+        assert plan.one("aws:ec2/instance:Instance").inputs["userDataReplaceOnChange"] is True
+    assert prod.one("aws:ebs/volume:Volume").protect is True
+    assert dev.one("aws:ebs/volume:Volume").protect is False
