@@ -44,7 +44,7 @@ class AgentStack(AwsPart):
         self.vector_store = VectorStore(
             f"{name}-vector", settings, self.network,
             api_key_secret_arn=self.secrets.arns["vector-store-key"],
-            log_group_name=self.logs.names["vector-store"], opts=child)
+            log_group=self.logs.groups["vector-store"], opts=child)
         # The app's settings contract (app/settings.py): non-secret values by value here,
         # secrets by reference from Secrets.for_app().
         vector_env: dict[str, pulumi.Input[str]] = {
@@ -67,10 +67,14 @@ class AgentStack(AwsPart):
         self.parts: list[AwsPart] = [
             self.network, self.load_balancer, self.app, self.vector_store, self.cache,
             self.secrets, self.backups, self.logs, self.monitoring]
-        self.register_outputs(self.outputs())
+        self._outputs = self._contract()
+        self.register_outputs(self._outputs)
 
     def outputs(self) -> dict[str, Any]:
         """The AgentStack contract (DESIGN): the same keys on every cloud."""
+        return self._outputs
+
+    def _contract(self) -> dict[str, Any]:
         s = self.settings
         return {
             "url": self.load_balancer.url,

@@ -28,6 +28,8 @@ CPU_TARGET_PERCENT = 60
 REQUESTS_PER_TARGET = 500  # per minute, ALBRequestCountPerTarget
 TARGET_TRACKING_POLICIES = 2  # CPU and requests per target
 IMAGE_GB = 0.6  # compressed image size in ECR, for the storage estimate
+# Images share most layers, so the kept images store about three images' worth of data.
+STORED_IMAGE_EQUIVALENTS = 3
 ECR_KEEP_IMAGES = 20
 
 ECS_TASKS_PRINCIPAL = {"Service": "ecs-tasks.amazonaws.com"}
@@ -210,6 +212,6 @@ class AppService(AwsPart):
         task_hours = settings.app_min_count * HOURS_PER_MONTH
         self.add_cost(f"{prefix}-vcpu-hour", task_hours * settings.app_cpu / 1024)
         self.add_cost(f"{prefix}-gb-hour", task_hours * settings.app_memory / 1024)
-        self.add_cost("ecr-storage-gb-month", IMAGE_GB * 3)
+        self.add_cost("ecr-storage-gb-month", IMAGE_GB * STORED_IMAGE_EQUIVALENTS)
         # Each target-tracking policy creates two CloudWatch alarms (scale out and in).
         self.add_cost("cloudwatch-alarm-metric-month", 2 * TARGET_TRACKING_POLICIES)

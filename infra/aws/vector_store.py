@@ -38,7 +38,7 @@ def architecture(instance_type: str) -> str:
 
 class VectorStore(AwsPart):
     def __init__(self, name: str, settings: StackSettings, network: Network,
-                 api_key_secret_arn: pulumi.Output[str], log_group_name: pulumi.Output[str],
+                 api_key_secret_arn: pulumi.Output[str], log_group: aws.cloudwatch.LogGroup,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(name, settings, opts)
         engine = ENGINES[settings.vector_store]
@@ -56,16 +56,14 @@ class VectorStore(AwsPart):
         aws.iam.RolePolicyAttachment(
             f"{name}-ssm", role=role.name,
             policy_arn="arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", opts=self.child)
-        log_group_arn = pulumi.Output.all(log_group_name).apply(
-            lambda args: f"arn:aws:logs:{settings.region}:*:log-group:{args[0]}:*")
         aws.iam.RolePolicy(
             f"{name}-read-key", role=role.id,
-            policy=pulumi.Output.all(api_key_secret_arn, log_group_arn).apply(
+            policy=pulumi.Output.all(api_key_secret_arn, log_group.arn).apply(
                 lambda a: json.dumps({"Version": "2012-10-17", "Statement": [
                     {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
                      "Resource": [a[0]]},
                     {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                     "Resource": [a[1]]},
+                     "Resource": [f"{a[1]}:*"]},
                 ]})),
             opts=self.child)
         profile = aws.iam.InstanceProfile(f"{name}-profile", role=role.name, opts=self.child)
@@ -78,7 +76,7 @@ class VectorStore(AwsPart):
             size=settings.vector_store_disk_gb, type="gp3", encrypted=True,
             final_snapshot=settings.is_prod, tags={**tags, "role": "vector-store-data"},
             opts=pulumi.ResourceOptions(parent=self, protect=settings.is_prod))
-        user_data = pulumi.Output.all(api_key_secret_arn, self.volume.id, log_group_name).apply(
+        user_data = pulumi.Output.all(api_key_secret_arn, self.volume.id, log_group.name).apply(
             lambda a: USER_DATA.substitute(
                 region=settings.region, secret_arn=a[0], volume_id=a[1], log_group=a[2],
                 image=engine.image, port=engine.port, data_dir=engine.data_dir,

@@ -156,12 +156,11 @@ def _physical_name(typ: str, name: str, inputs: dict[str, Any]) -> str:
         value = inputs.get(key)
         if isinstance(value, str) and value:
             return value
-    # Buckets keep their logical name as id (no random suffix): the offline policy checks
-    # relate a bucket's settings resources to it by that id.
-    for key in ("namePrefix",):
-        value = inputs.get(key)
-        if isinstance(value, str) and value:
-            return value + _short_hash(typ + name, 8)
+    # `bucketPrefix` is left out on purpose: buckets keep their logical name as id, which
+    # the offline policy checks use to relate a bucket's settings resources to it.
+    prefix = inputs.get("namePrefix")
+    if isinstance(prefix, str) and prefix:
+        return prefix + _short_hash(typ + name, 8)
     return name
 
 

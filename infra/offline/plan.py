@@ -60,14 +60,17 @@ def run_program(settings: StackSettings) -> tuple[RecordingMonitor, dict[str, An
 
         return pulumi.Output.all(out, secret).apply(store)
 
+    declared: list[str] = []
+
     @pulumi.runtime.test
     def declare() -> pulumi.Output[Any]:
-        return pulumi.Output.all(*[keep(k, v) for k, v in program.build(settings).items()])
+        stack_outputs = program.build(settings)
+        declared.extend(stack_outputs)
+        return pulumi.Output.all(*[keep(k, v) for k, v in stack_outputs.items()])
 
     declare()
-    order = list(program.OUTPUT_KEYS)
-    return monitor, dict(sorted(outputs.items(), key=lambda kv: order.index(kv[0])
-                                if kv[0] in order else len(order)))
+    # Outputs resolve in any order; print them in the order the program declares them.
+    return monitor, {key: outputs[key] for key in declared}
 
 
 def build_plan(cloud: str, env: str, overrides: Mapping[str, str] | None = None,

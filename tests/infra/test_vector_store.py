@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from infra.aws.vector_store import architecture
@@ -41,8 +42,14 @@ def test_api_key_is_read_at_boot_not_written_into_user_data(plan: Plan) -> None:
     engine = ENGINES[plan.settings.vector_store]
     assert f"{engine.server_key_env}=$key" in user_data
     assert "${" not in user_data.replace("$$", "")  # every template field was filled
-    role_policy = plan.one("aws:iam/rolePolicy:RolePolicy", "read-key").inputs["policy"]
-    assert f'"Resource": ["{key_arn}"]' in role_policy
+    statements = json.loads(
+        plan.one("aws:iam/rolePolicy:RolePolicy", "read-key").inputs["policy"])["Statement"]
+    assert statements[0]["Resource"] == [key_arn]
+    # Logs go to the stack's own log group in this account only.
+    group = next(g for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup")
+                 if g.inputs["name"].endswith("/vector-store"))
+    assert statements[1]["Resource"] == [
+        f"arn:aws:logs:{plan.settings.region}:123456789012:log-group:{group.inputs['name']}:*"]
 
 
 def test_image_version_is_pinned(plan: Plan) -> None:
